@@ -409,8 +409,8 @@ enum PartEnd {
 impl Downloader {
     /// A downloader with these options.
     pub fn new(options: Options) -> Result<Self, reqwest::Error> {
-        // reqwest is built without a default crypto provider; an error means one is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Building a reqwest client without a crypto provider panics.
+        generated::runtime::transport::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .user_agent(concat!("cloud-backup/", env!("CARGO_PKG_VERSION")))

@@ -176,13 +176,26 @@ pub struct Transport {
     scheme: &'static str,
 }
 
+/// Makes *ring* the process's rustls crypto provider, unless one is installed already (which
+/// is as good): reqwest is built without a default one, and building a client without any
+/// panics. Every client of the runtime calls it, and so should other reqwest or rustls
+/// clients of the same process (`cloud-backup`'s downloader does).
+///
+/// rustls 0.23.48 deprecates *ring*'s provider because it has no post-quantum key exchange
+/// (X25519MLKEM768 is aws-lc-rs's); the runtime keeps *ring* on purpose (it builds with a C
+/// compiler alone, where aws-lc-rs needs cmake; see ARCHITECTURE.md), so the deprecation is
+/// acknowledged here, once.
+pub fn install_crypto_provider() {
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let _ = provider.install_default();
+}
+
 impl Transport {
     /// Builds the client: rustls with the ring provider, the config's timeouts, and
     /// `User-Agent: <sdk> runtime/<version>`.
     pub fn new(config: &ClientConfig, sdk: &str) -> Result<Self, TransportError> {
-        // reqwest is built without a default crypto provider; install ring once per process.
-        // An error means some provider is already installed, which is as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let user_agent = format!("{sdk} runtime/{}", env!("CARGO_PKG_VERSION"));
         let setup = |message: String| TransportError {
             operation: "",

@@ -22,9 +22,8 @@ pub(crate) struct Metadata {
 
 impl Metadata {
     pub(crate) fn new(base: &str) -> Self {
-        // reqwest is built without a default TLS provider; install ring once (as the
-        // transport does), or building a client panics.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Building a reqwest client without a crypto provider panics.
+        crate::transport::install_crypto_provider();
         // Never through a proxy (it would see temporary keys in plain HTTP) and never
         // redirected elsewhere.
         let http = reqwest::Client::builder()
