@@ -1,4 +1,4 @@
-//! The harness behind `cargo bench -p bench` (`benches/ratios.rs`): every comparison runs
+//! The harness behind `cargo bench -p bench` (`benches/ratios/`): every comparison runs
 //! its two sides interleaved in one process, so drift of the machine (another build, CPU
 //! frequency, a noisy neighbour) hits both sides alike.
 //!
