@@ -356,3 +356,104 @@ mod tests {
         out.sort();
     }
 }
+
+/// `ARCHITECTURE.md` is the map a newcomer reads first: every file or directory it names in
+/// backticks must exist.
+#[cfg(test)]
+mod architecture {
+    use std::path::{Path, PathBuf};
+
+    /// Where a path in the text may be relative to: the root, a crate, its sources, and the
+    /// source directories the sections speak from.
+    const BASES: &[&str] = &[
+        "",
+        "core/src",
+        "codegen/src",
+        "codegen/src/emit",
+        "codegen/src/model",
+        "codegen/src/spec",
+        "codegen/src/docs",
+        "runtime/src",
+        "runtime/src/protocols",
+        "runtime/src/credentials",
+        "emulator/src",
+        "emulator/src/objects",
+        "xtask/src",
+        "xtask/src/import",
+        "backup/src",
+        "tests",
+        "tests/tests",
+        "tests/src",
+        "bench",
+        "demo",
+        "generated",
+        "specs",
+    ];
+
+    /// Files the text names as the vendors' (inside their SDKs), not ours.
+    const VENDOR_FILES: &[&str] = &[
+        "client.py",
+        "api.json",
+        "errorcodes.py",
+        "apis.py",
+        "models.py",
+    ];
+
+    fn names_in(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "target" || name.starts_with('.') {
+                continue;
+            }
+            if e.path().is_dir() {
+                names_in(&e.path(), out);
+            }
+            out.insert(name);
+        }
+    }
+
+    #[test]
+    fn every_path_it_names_exists() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+        let mut everywhere = std::collections::BTreeSet::new();
+        names_in(&root, &mut everywhere);
+        let exts = [
+            ".rs", ".md", ".yaml", ".toml", ".sh", ".json", ".py", ".pem",
+        ];
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for (i, span) in text.split('`').enumerate() {
+            let path_like = i % 2 == 1
+                && !span.is_empty()
+                && span
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+                && !span.starts_with('/')
+                && (span.contains('/') || exts.iter().any(|e| span.ends_with(e)));
+            if !path_like || VENDOR_FILES.contains(&span) {
+                continue;
+            }
+            checked += 1;
+            let path = span.trim_end_matches('/');
+            let found = if path.contains('/') {
+                BASES.iter().any(|b| root.join(b).join(path).exists())
+            } else {
+                // A bare file name names a kind of file (`service.yaml`) or one file: it
+                // exists somewhere in the tree.
+                everywhere.contains(path)
+            };
+            if !found {
+                missing.push(span.to_owned());
+            }
+        }
+        assert!(
+            checked > 50,
+            "only {checked} paths found in ARCHITECTURE.md"
+        );
+        assert!(
+            missing.is_empty(),
+            "ARCHITECTURE.md names paths that do not exist: {missing:?}"
+        );
+    }
+}
