@@ -8,7 +8,7 @@
 use crate::diag::{Diag, Pos};
 
 /// The version of a crate whose service has no release notes yet.
-pub const FIRST: &str = "0.1.0";
+pub const FIRST: Version = Version(0, 1, 0);
 
 /// A `major.minor.patch` version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -35,6 +35,12 @@ pub fn words(raw: &str) -> Vec<String> {
     words
 }
 
+/// The package of a service's crate: `tencent-cdb` (an `_` of the service is a `-`). The
+/// generator names crates by it, and the importer's change report names them the same way.
+pub fn crate_name(provider: &str, service: &str) -> String {
+    format!("{provider}-{}", service.replace('_', "-"))
+}
+
 /// `snake_case` of a wire name.
 pub fn snake(raw: &str) -> String {
     let s = words(raw).join("_");

@@ -212,15 +212,8 @@ impl Docs {
     pub fn crate_doc(&self, model: &Model) -> String {
         let services: Vec<_> = model
             .crates()
-            .map(|(_, s)| {
-                let ops = model
-                    .ops
-                    .iter()
-                    .filter(|o| {
-                        let os = &model.services[o.svc];
-                        os.provider == s.provider && os.name == s.name
-                    })
-                    .count();
+            .map(|(i, s)| {
+                let ops = model.crate_ops(i).count();
                 ctx! { provider => s.provider, name => s.name, krate => s.crate_name(), ops }
             })
             .collect();

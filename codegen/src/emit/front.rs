@@ -35,12 +35,7 @@ impl Emitter<'_> {
     pub(super) fn front_page(&self, svc: usize, readme: bool) -> String {
         let service = &self.model.services[svc];
         let in_crate = |s: &Service| s.provider == service.provider && s.name == service.name;
-        let ops: Vec<&Operation> = self
-            .model
-            .ops
-            .iter()
-            .filter(|o| in_crate(&self.model.services[o.svc]))
-            .collect();
+        let ops: Vec<&Operation> = self.model.crate_ops(svc).collect();
         let top: Vec<&Operation> = ops.iter().copied().filter(|o| o.svc == svc).collect();
         let example = example_operation(if top.is_empty() { &ops } else { &top });
         let protocol = example.map(|o| &self.model.protocols[o.protocol]);
@@ -93,9 +88,7 @@ impl Emitter<'_> {
             readme,
             package: service.crate_name(),
             krate,
-            vendor: protocol
-                .map(|p| p.vendor.clone())
-                .unwrap_or_else(|| service.provider.clone()),
+            vendor: self.model.vendor(svc).to_owned(),
             service: service.name.clone(),
             title: service.title.clone(),
             // An imported service's doc only restates what the page says.

@@ -162,23 +162,8 @@ impl Emitter<'_> {
                 let mut inner = self.service_module(i);
                 inner.name = SDK_MODULE.into();
                 inner.doc = "The service; everything is re-exported at the crate root.".into();
-                let vendor = self
-                    .model
-                    .ops
-                    .iter()
-                    .find(|o| o.svc == i)
-                    .map_or(s.provider.as_str(), |o| {
-                        self.model.protocols[o.protocol].vendor.as_str()
-                    });
-                let ops = self
-                    .model
-                    .ops
-                    .iter()
-                    .filter(|o| {
-                        let os = &self.model.services[o.svc];
-                        os.provider == s.provider && os.name == s.name
-                    })
-                    .count();
+                let vendor = self.model.vendor(i);
+                let ops = self.model.crate_ops(i).count();
                 let keywords = [vendor, &s.name, "sdk", "api", "cloud"]
                     .into_iter()
                     .filter_map(keyword)

@@ -448,13 +448,13 @@ impl Service {
     pub fn crate_version(&self) -> String {
         match &self.release {
             Some((Some(v), _)) => v.to_string(),
-            _ => crate::changelog::FIRST.to_owned(),
+            _ => crate::changelog::FIRST.to_string(),
         }
     }
 
     /// `tencent-cdb`: the crate's package name.
     pub fn crate_name(&self) -> String {
-        format!("{}-{}", self.provider, self.name.replace('_', "-"))
+        crate::naming::crate_name(&self.provider, &self.name)
     }
 }
 
@@ -477,6 +477,24 @@ impl Model {
     /// The named types an operation's fields may refer to: its own, then its service's.
     pub fn types_of<'m>(&'m self, op: &'m Operation) -> impl Iterator<Item = &'m NamedType> {
         op.types.iter().chain(&self.services[op.svc].types)
+    }
+
+    /// The operations of the crate of service `svc`: its own and its further API versions'.
+    pub fn crate_ops(&self, svc: usize) -> impl Iterator<Item = &Operation> {
+        let s = &self.services[svc];
+        self.ops.iter().filter(move |o| {
+            let os = &self.services[o.svc];
+            os.provider == s.provider && os.name == s.name
+        })
+    }
+
+    /// The provider's name as users know it (`Tencent Cloud`), from the protocol of service
+    /// `svc` (its `service.yaml`'s, else its first operation's); the provider id without one.
+    pub fn vendor(&self, svc: usize) -> &str {
+        let s = &self.services[svc];
+        s.protocol
+            .or_else(|| self.ops.iter().find(|o| o.svc == svc).map(|o| o.protocol))
+            .map_or(s.provider.as_str(), |p| self.protocols[p].vendor.as_str())
     }
 
     /// Crate-level services (no version submodules), in order.

@@ -438,7 +438,7 @@ pub fn releases(
             Some(t) => changelog::newest(&shown, t).map_err(|d| d.to_string())?,
             None => None,
         }
-        .unwrap_or_else(|| Version::parse(changelog::FIRST).expect("FIRST is a version"));
+        .unwrap_or(changelog::FIRST);
         // A service imported for the first time (no file of a former import; hand-written
         // specs may be there) has no API to change yet.
         let first_import = !old_files.iter().any(|(p, _)| super::is_owned(p));
@@ -503,10 +503,8 @@ fn crate_name(dir: &Path, service_yaml: Option<&[u8]>) -> String {
         .and_then(|l| l.split("cargo xtask import ").nth(1))
         .and_then(|rest| rest.split('`').next())
         .unwrap_or("specs");
-    let service = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().replace('_', "-"));
-    format!("{provider}-{}", service.unwrap_or_default())
+    let service = dir.file_name().map(|n| n.to_string_lossy());
+    codegen::naming::crate_name(provider, &service.unwrap_or_default())
 }
 
 fn section<'a>(out: &mut String, title: &str, changes: impl Iterator<Item = &'a Change>) {
