@@ -423,14 +423,31 @@ pub fn releases(
             .filter(|(p, _)| !new_files.contains_key(p.as_path()) && !super::is_owned(p))
             .map(|(p, b)| (p.as_path(), b.as_slice()))
             .collect();
-        let old = Api::read(old_files.iter().map(|(p, b)| (p.as_path(), b.as_slice())));
-        let new = Api::read(
-            new_files
+        // The usual re-import writes the same bytes: nothing to parse or compare then.
+        let old_bytes: BTreeMap<&Path, &[u8]> = old_files
+            .iter()
+            .map(|(p, b)| (p.as_path(), b.as_slice()))
+            .collect();
+        let same_bytes = new_files
+            .iter()
+            .filter(|(p, _)| in_dirs(p))
+            .all(|(p, b)| old_bytes.get(p) == Some(b))
+            && old_files
                 .iter()
-                .filter(|(p, _)| in_dirs(p))
-                .map(|(p, b)| (*p, *b))
-                .chain(hand.iter().copied()),
-        );
+                .all(|(p, _)| !super::is_owned(p) || new_files.contains_key(p.as_path()));
+        let (old, new) = if same_bytes {
+            (Api::default(), Api::default())
+        } else {
+            let old = Api::read(old_bytes.iter().map(|(p, b)| (*p, *b)));
+            let new = Api::read(
+                new_files
+                    .iter()
+                    .filter(|(p, _)| in_dirs(p))
+                    .map(|(p, b)| (*p, *b))
+                    .chain(hand.iter().copied()),
+            );
+            (old, new)
+        };
         let changelog_path = krate.join("CHANGELOG.md");
         let text = std::fs::read_to_string(&changelog_path).ok();
         let shown = changelog_path.display().to_string();
